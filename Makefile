@@ -1,0 +1,38 @@
+# evalbook — one command for the main job, one for the tests (see README.md).
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test setup system lint typecheck pytest templates check-generated bench
+
+$(BIN)/evalbook: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test,bench]'
+	touch $@
+
+setup: $(BIN)/evalbook
+
+# Debian packages for the spreadsheet-engine tests (LibreOffice recalculates our workbooks).
+system:
+	@if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    libreoffice-calc-nogui fonts-noto-cjk poppler-utils >/dev/null; \
+	else echo "跳过 apt-get（非 root 或非 Debian）：LibreOffice 相关测试将被跳过"; fi
+
+demo: setup
+	$(BIN)/evalbook score --inputs xlsx_templates/examples/yunxi_2020.json
+
+lint: setup
+	$(BIN)/ruff check src tests benchmarks
+
+typecheck: setup
+	$(BIN)/mypy
+
+pytest: setup
+	$(BIN)/python -m pytest
+
+test: system setup lint typecheck pytest
+
+bench: setup
+	$(BIN)/python benchmarks/bench_score.py

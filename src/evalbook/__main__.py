@@ -1,0 +1,3 @@
+from evalbook.cli import main
+
+main()
