@@ -138,11 +138,17 @@ class Framework:
                 out[key] = out.get(key, Decimal(0)) + ind.max
         return out
 
+    def grade_expr(self, total: E.Expr) -> E.Expr:
+        """评价等次 from a total score: the first band (highest first) whose minimum is met."""
+        ordered = sorted(self.grades, key=lambda g: g.min, reverse=True)
+        result: E.Expr = E.Const(ordered[-1].label)
+        for grade in reversed(ordered[:-1]):
+            result = E.If(E.Compare(">=", total, E.num(grade.min)), E.Const(grade.label), result)
+        return result
+
     def grade_for(self, total: Decimal) -> str:
-        for grade in sorted(self.grades, key=lambda g: g.min, reverse=True):
-            if total >= grade.min:
-                return grade.label
-        return self.grades[-1].label if self.grades else ""
+        label = self.grade_expr(E.Ref("total")).evaluate(E.MappingEnv({"total": total}))
+        return str(label)
 
 
 # ---------------------------------------------------------------- compiling to expressions
