@@ -7,6 +7,7 @@ that says why — the engine never raises on bad input.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -91,6 +92,19 @@ def _j(value: Decimal | None) -> float | int | None:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+@functools.cache
+def _parse_key(key: str) -> tuple[str, int | None, int | None]:
+    """``EB_X`` / ``EB_T.col`` / ``EB_T@r.col`` / ``EB_CHECK#i`` -> (name, row, col), 0-based."""
+    name, _, column = key.partition(".")
+    if column:
+        name, _, row_text = name.partition("@")
+        return name, int(row_text or 0), TABLES_BY_NAME[name].index(column) - 1
+    name, _, item = key.partition("#")
+    if item:
+        return name, int(item) - 1, None
+    return key, None, None
+
+
 def _blank(raw: object) -> bool:
     return raw is None or (isinstance(raw, str) and raw.strip() == "")
 
@@ -105,22 +119,16 @@ class InputEnv:
         self._numbers: dict[str, Decimal] = {}
 
     def _locate(self, key: str) -> tuple[str, int | None, int | None, object]:
-        name, _, column = key.partition(".")
-        if column:
-            name, _, row_text = name.partition("@")
-            r = int(row_text or 0)
-            col = TABLES_BY_NAME[name].index(column) - 1
-            rows = self.inputs.get(name)
-            row = (rows[r] if isinstance(rows, list) and r < len(rows)
-                   and isinstance(rows[r], list) else [])
-            return name, r, col, row[col] if col < len(row) else None
-        name, _, item = key.partition("#")
-        if item:
-            values = self.inputs.get(name)
-            i = int(item) - 1
-            raw = values[i] if isinstance(values, list) and i < len(values) else None
-            return name, i, None, raw
-        return key, None, None, self.inputs.get(key)
+        name, row, col = _parse_key(key)
+        if row is None:
+            return name, None, None, self.inputs.get(name)
+        values = self.inputs.get(name)
+        if not isinstance(values, list) or row >= len(values):
+            return name, row, col, None
+        if col is None:
+            return name, row, None, values[row]
+        line = values[row]
+        return name, row, col, line[col] if isinstance(line, list) and col < len(line) else None
 
     def label(self, key: str) -> str:
         name, _, column = key.partition(".")
@@ -164,8 +172,10 @@ class Scorer:
 
     def __init__(self, framework: Framework) -> None:
         self.framework = framework
-        self.score_exprs = {i.id: score_expr(i, framework.settings) for i in framework.indicators}
-        self.value_exprs = {i.id: value_expr(i) for i in framework.indicators}
+        self.score_exprs = {i.id: _compiled(score_expr(i, framework.settings))
+                            for i in framework.indicators}
+        self.value_exprs = {i.id: _compiled(value_expr(i)) for i in framework.indicators}
+        self.level_max = framework.level_max()
         self.labels = {f.name: f.label for f in framework.fields}
         from evalbook.contract import FORM_FIELDS
 
@@ -174,20 +184,22 @@ class Scorer:
 
     def score(self, inputs: Mapping[str, Any]) -> ScoreResult:
         env = InputEnv(inputs, self.labels)
-        results = tuple(self._indicator(ind, env, inputs) for ind in self.framework.indicators)
+        links = target_links(inputs)
+        results = tuple(self._indicator(ind, env, inputs, links)
+                        for ind in self.framework.indicators)
         return self._summarise(results, tuple(env.notes.values()))
 
     def indicator(self, indicator_id: str, inputs: Mapping[str, Any]) -> IndicatorResult:
         """Score a single indicator (UDFs score one cell at a time)."""
         ind = self.framework.indicator(indicator_id)
-        return self._indicator(ind, InputEnv(inputs, self.labels), inputs)
+        return self._indicator(ind, InputEnv(inputs, self.labels), inputs, target_links(inputs))
 
     # ------------------------------------------------------------ one indicator
 
-    def _indicator(self, ind: Indicator, env: InputEnv, inputs: Mapping[str, Any]
-                   ) -> IndicatorResult:
+    def _indicator(self, ind: Indicator, env: InputEnv, inputs: Mapping[str, Any],
+                   links: Mapping[str, list[int]]) -> IndicatorResult:
         if isinstance(ind.rule, R.Personalised):
-            linked = linked_targets(inputs, ind)
+            linked = links.get(ind.id, []) + links.get(ind.name, [])
             if linked:
                 return self._personalised(ind, linked, env, inputs)
         expr = self.score_exprs[ind.id]
@@ -198,10 +210,10 @@ class Scorer:
         try:
             if vexpr is not None:
                 try:
-                    value = E.evaluate_number(vexpr, env)
-                except (ZeroDivisionError, ArithmeticError):
+                    value = _number(vexpr(env))
+                except ArithmeticError:
                     value = None
-            score = E.evaluate_number(expr, env)
+            score = _number(expr(env))
         except E.CannotCompute as exc:
             return self._failed(ind, value, exc)
         return self._done(ind, value, score, inputs)
@@ -256,7 +268,7 @@ class Scorer:
     def _summarise(self, results: tuple[IndicatorResult, ...], notes: tuple[InputNote, ...]
                    ) -> ScoreResult:
         fw = self.framework
-        maxima = fw.level_max()
+        maxima = self.level_max
         sums: dict[str, Decimal] = {}
         for r in results:
             for key in (r.level1, f"{r.level1}/{r.level2}"):
@@ -268,15 +280,29 @@ class Scorer:
         return ScoreResult(fw, results, subtotals, total, fw.grade_for(total), complete, notes)
 
 
-def linked_targets(inputs: Mapping[str, Any], ind: Indicator) -> list[int]:
-    """Row indexes of the 绩效目标 table linked to ``ind`` (by id or by 三级指标 name)."""
+def _compiled(expr: E.Expr | None) -> E.Compiled | None:
+    return None if expr is None else expr.compile()
+
+
+def _number(value: E.Value) -> Decimal:
+    if isinstance(value, Decimal):
+        return value
+    raise TypeError(f"expected a number, got {value!r}")
+
+
+_LINK_COL = TARGETS.index("indicator") - 1
+
+
+def target_links(inputs: Mapping[str, Any]) -> dict[str, list[int]]:
+    """Rows of the 绩效目标 table by the indicator they are linked to (its id or 三级指标 name)."""
     rows = inputs.get(TARGETS.name)
+    links: dict[str, list[int]] = {}
     if not isinstance(rows, list):
-        return []
-    col = TARGETS.index("indicator") - 1
-    wanted = {ind.id, ind.name}
-    return [i for i, row in enumerate(rows)
-            if isinstance(row, list) and col < len(row) and str(row[col] or "").strip() in wanted]
+        return links
+    for i, row in enumerate(rows):
+        if isinstance(row, list) and len(row) > _LINK_COL and row[_LINK_COL]:
+            links.setdefault(str(row[_LINK_COL]).strip(), []).append(i)
+    return links
 
 
 _SCORERS: dict[int, Scorer] = {}

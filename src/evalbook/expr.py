@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
 from evalbook.numbers import round_down, round_half_up, round_up
@@ -41,8 +41,15 @@ class Refs(Protocol):
     def __call__(self, key: str) -> str: ...
 
 
+Compiled = Callable[["Env"], Value]
+
+
 class Expr:
     def evaluate(self, env: Env) -> Value:
+        return self.compile()(env)
+
+    def compile(self) -> Compiled:
+        """A closure computing the same as :meth:`evaluate`, built once (the hot path)."""
         raise NotImplementedError
 
     def excel(self, refs: Refs) -> str:
@@ -54,9 +61,9 @@ class Expr:
 
 
 def _num(value: Value) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, Decimal):
-        raise TypeError(f"expected a number, got {value!r}")
-    return value
+    if value.__class__ is Decimal:
+        return value  # type: ignore[return-value,unused-ignore]
+    raise TypeError(f"expected a number, got {value!r}")
 
 
 def _lit(value: Decimal) -> str:
@@ -68,8 +75,9 @@ def _lit(value: Decimal) -> str:
 class Const(Expr):
     value: Decimal | str
 
-    def evaluate(self, env: Env) -> Value:
-        return self.value
+    def compile(self) -> Compiled:
+        value = self.value
+        return lambda env: value
 
     def excel(self, refs: Refs) -> str:
         if isinstance(self.value, str):
@@ -84,8 +92,9 @@ class Ref(Expr):
 
     key: str
 
-    def evaluate(self, env: Env) -> Value:
-        return env.number(self.key)
+    def compile(self) -> Compiled:
+        key = self.key
+        return lambda env: env.number(key)
 
     def excel(self, refs: Refs) -> str:
         return refs(self.key)
@@ -98,8 +107,9 @@ class Ref(Expr):
 class TextRef(Expr):
     key: str
 
-    def evaluate(self, env: Env) -> Value:
-        return env.text(self.key)
+    def compile(self) -> Compiled:
+        key = self.key
+        return lambda env: env.text(key)
 
     def excel(self, refs: Refs) -> str:
         return refs(self.key)
@@ -130,8 +140,9 @@ class Arith(Expr):
     left: Expr
     right: Expr
 
-    def evaluate(self, env: Env) -> Value:
-        return _ARITH[self.op](_num(self.left.evaluate(env)), _num(self.right.evaluate(env)))
+    def compile(self) -> Compiled:
+        op, left, right = _ARITH[self.op], self.left.compile(), self.right.compile()
+        return lambda env: op(_num(left(env)), _num(right(env)))
 
     def excel(self, refs: Refs) -> str:
         return f"({self.left.excel(refs)}{self.op}{self.right.excel(refs)})"
@@ -146,8 +157,9 @@ class Compare(Expr):
     left: Expr
     right: Expr
 
-    def evaluate(self, env: Env) -> Value:
-        return _COMPARE[self.op](self.left.evaluate(env), self.right.evaluate(env))
+    def compile(self) -> Compiled:
+        op, left, right = _COMPARE[self.op], self.left.compile(), self.right.compile()
+        return lambda env: op(left(env), right(env))
 
     def excel(self, refs: Refs) -> str:
         return f"({self.left.excel(refs)}{self.op}{self.right.excel(refs)})"
@@ -162,8 +174,9 @@ class If(Expr):
     then: Expr
     other: Expr
 
-    def evaluate(self, env: Env) -> Value:
-        return self.then.evaluate(env) if self.cond.evaluate(env) else self.other.evaluate(env)
+    def compile(self) -> Compiled:
+        cond, then, other = self.cond.compile(), self.then.compile(), self.other.compile()
+        return lambda env: then(env) if cond(env) else other(env)
 
     def excel(self, refs: Refs) -> str:
         return f"IF({self.cond.excel(refs)},{self.then.excel(refs)},{self.other.excel(refs)})"
@@ -176,8 +189,9 @@ class If(Expr):
 class And(Expr):
     parts: tuple[Expr, ...]
 
-    def evaluate(self, env: Env) -> Value:
-        return all(p.evaluate(env) for p in self.parts)
+    def compile(self) -> Compiled:
+        parts = tuple(p.compile() for p in self.parts)
+        return lambda env: all(p(env) for p in parts)
 
     def excel(self, refs: Refs) -> str:
         return f"AND({','.join(p.excel(refs) for p in self.parts)})"
@@ -203,8 +217,16 @@ class Func(Expr):
     name: str
     args: tuple[Expr, ...]
 
-    def evaluate(self, env: Env) -> Value:
-        return _FUNCS[self.name](*(_num(a.evaluate(env)) for a in self.args))
+    def compile(self) -> Compiled:
+        func, args = _FUNCS[self.name], tuple(a.compile() for a in self.args)
+        places = self.args[1] if len(self.args) == 2 else None
+        if self.name == "ROUND" and isinstance(places, Const) and isinstance(places.value, Decimal):
+            exp, a0 = Decimal(1).scaleb(-int(places.value)), args[0]
+            return lambda env: _num(a0(env)).quantize(exp, rounding=ROUND_HALF_UP)
+        if len(args) == 2:
+            a0, a1 = args
+            return lambda env: func(_num(a0(env)), _num(a1(env)))
+        return lambda env: func(*(_num(a(env)) for a in args))
 
     def excel(self, refs: Refs) -> str:
         return f"{self.name}({','.join(a.excel(refs) for a in self.args)})"
@@ -220,8 +242,11 @@ class Unavailable(Expr):
     status: str
     message: str
 
-    def evaluate(self, env: Env) -> Value:
-        raise CannotCompute(self.status, self.message)
+    def compile(self) -> Compiled:
+        def fail(env: Env) -> Value:
+            raise CannotCompute(self.status, self.message)
+
+        return fail
 
     def excel(self, refs: Refs) -> str:
         return Const(self.message).excel(refs)
@@ -239,10 +264,15 @@ class RequireNumbers(Expr):
     body: Expr
     message: str = "待填写"
 
-    def evaluate(self, env: Env) -> Value:
-        for key in self.required:
-            env.number(key)
-        return self.body.evaluate(env)
+    def compile(self) -> Compiled:
+        required, body = self.required, self.body.compile()
+
+        def guarded(env: Env) -> Value:
+            for key in required:
+                env.number(key)
+            return body(env)
+
+        return guarded
 
     def excel(self, refs: Refs) -> str:
         cells = ",".join(refs(k) for k in self.required)
@@ -262,14 +292,19 @@ class RequireChoices(Expr):
     body: Expr
     message: str = "待填写"
 
-    def evaluate(self, env: Env) -> Value:
-        for key in self.required:
-            value = env.text(key)
-            if value not in self.choices:
-                raise CannotCompute(
-                    "invalid-input", f"应填写{'/'.join(self.choices)}，实际为“{value}”", (key,)
-                )
-        return self.body.evaluate(env)
+    def compile(self) -> Compiled:
+        required, choices, body = self.required, self.choices, self.body.compile()
+
+        def guarded(env: Env) -> Value:
+            for key in required:
+                value = env.text(key)
+                if value not in choices:
+                    raise CannotCompute(
+                        "invalid-input", f"应填写{'/'.join(choices)}，实际为“{value}”", (key,)
+                    )
+            return body(env)
+
+        return guarded
 
     def excel(self, refs: Refs) -> str:
         tests = "*".join(

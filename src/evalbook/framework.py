@@ -162,16 +162,22 @@ class Manual(E.Expr):
     max: Decimal
     why: str
 
-    def evaluate(self, env: E.Env) -> E.Value:
+    def compile(self) -> E.Compiled:
         key = manual_name(self.indicator_id)
-        try:
-            value = env.number(key)
-        except E.CannotCompute as exc:
-            if exc.status == "missing-input":
-                raise E.CannotCompute("needs-judgement", f"{self.why}，需评价人员人工评分并说明原因",
-                                      (key,)) from None
-            raise
-        return self._bounded().evaluate(_Single(key, value))
+        bounded = self._bounded().compile()
+
+        def manual(env: E.Env) -> E.Value:
+            try:
+                value = env.number(key)
+            except E.CannotCompute as exc:
+                if exc.status == "missing-input":
+                    raise E.CannotCompute(
+                        "needs-judgement", f"{self.why}，需评价人员人工评分并说明原因", (key,)
+                    ) from None
+                raise
+            return bounded(_Single(key, value))
+
+        return manual
 
     def _bounded(self) -> E.Expr:
         return E.rnd(E.clamp(E.Ref(manual_name(self.indicator_id)), E.num(0), E.num(self.max)))
@@ -292,7 +298,8 @@ def _convert(name: str, type_text: str, raw: Any, where: str, problems: list[str
     choices = {"R.Mode": get_args(R.Mode), "Mode": get_args(R.Mode),
                "Direction": get_args(R.Direction), "R.Direction": get_args(R.Direction)}
     if type_text in choices and raw not in choices[type_text]:
-        problems.append(f"{where} 参数 {name} 只能是 {'/'.join(choices[type_text])}，实际为 {raw!r}")
+        allowed = "/".join(choices[type_text])
+        problems.append(f"{where} 参数 {name} 只能是 {allowed}，实际为 {raw!r}")
     return str(raw)
 
 

@@ -6,7 +6,15 @@ import json
 from pathlib import Path
 from typing import Any
 
-from evalbook.contract import FORM_FIELDS, GRADE, TABLES, TOTAL_SCORE, manual_name, reason_name, score_name
+from evalbook.contract import (
+    FORM_FIELDS,
+    GRADE,
+    TABLES,
+    TOTAL_SCORE,
+    manual_name,
+    reason_name,
+    score_name,
+)
 from evalbook.framework import Framework
 
 
@@ -49,7 +57,9 @@ def load_inputs(path: Path, framework: Framework) -> dict[str, Any]:
         if rows is None:
             continue
         if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
-            raise InputsError(f"输入文件《{path.name}》中 {table.name} 应为行的列表（每行是一个列表）")
+            raise InputsError(
+                f"输入文件《{path.name}》中 {table.name} 应为行的列表（每行是一个列表）"
+            )
         for n, row in enumerate(rows, start=1):
             if len(row) > len(table.columns):
                 raise InputsError(

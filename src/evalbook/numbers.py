@@ -75,6 +75,17 @@ _VAGUE = ("约", "大约", "左右", "以上", "以下", "多", "余", "近", "�
 
 
 def parse_number(raw: object) -> Parsed:
+    # fast path for plain cell numbers
+    if isinstance(raw, int | float) and not isinstance(raw, bool) and raw == raw \
+            and raw not in (_INF, -_INF):
+        return Parsed(Decimal(raw) if isinstance(raw, int) else Decimal(repr(raw)))
+    return _parse_number(raw)
+
+
+_INF = float("inf")
+
+
+def _parse_number(raw: object) -> Parsed:
     """Read a number from a cell value or JSON value.
 
     Unambiguous text ("88.00万元", "８８", "１００％", "1,234.50", "≦0") is read with a note;
