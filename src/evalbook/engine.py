@@ -216,6 +216,8 @@ class Scorer:
             score = _number(expr(env))
         except E.CannotCompute as exc:
             return self._failed(ind, value, exc)
+        except ArithmeticError:  # pragma: no cover - inputs are bounded by parse_number
+            return self._failed(ind, None, E.CannotCompute("cannot-compute", "数值异常，无法计算"))
         return self._done(ind, value, score, inputs)
 
     def _done(self, ind: Indicator, value: Decimal | None, score: Decimal,

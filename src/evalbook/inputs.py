@@ -9,6 +9,7 @@ from typing import Any
 from evalbook.contract import (
     FORM_FIELDS,
     GRADE,
+    SPEC_BASE_NAMES,
     TABLES,
     TOTAL_SCORE,
     manual_name,
@@ -24,7 +25,7 @@ class InputsError(Exception):
 
 def known_names(framework: Framework) -> set[str]:
     names = {f.name for f in FORM_FIELDS} | {f.name for f in framework.fields}
-    names |= {t.name for t in TABLES} | {TOTAL_SCORE, GRADE}
+    names |= {t.name for t in TABLES} | {TOTAL_SCORE, GRADE} | set(SPEC_BASE_NAMES)
     for ind in framework.indicators:
         names |= {score_name(ind.id), reason_name(ind.id), manual_name(ind.id)}
     return names

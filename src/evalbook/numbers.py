@@ -6,6 +6,7 @@ Scores round half away from zero (Excel's ROUND), never with Python's banker's `
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -74,15 +75,21 @@ _CHINESE_NUMERALS = set("零〇一二两三四五六七八九十百千万亿壹�
 _VAGUE = ("约", "大约", "左右", "以上", "以下", "多", "余", "近", "不足", "超过", "~", "～")
 
 
+#: Excel keeps 15 significant digits; larger magnitudes are typing errors, not amounts.
+LIMIT = Decimal("1e15")
+
+
 def parse_number(raw: object) -> Parsed:
     # fast path for plain cell numbers
-    if isinstance(raw, int | float) and not isinstance(raw, bool) and raw == raw \
-            and raw not in (_INF, -_INF):
+    if isinstance(raw, int | float) and not isinstance(raw, bool) and -_BIG < raw < _BIG:
         return Parsed(Decimal(raw) if isinstance(raw, int) else Decimal(repr(raw)))
-    return _parse_number(raw)
+    parsed = _parse_number(raw)
+    if not -LIMIT < parsed.value < LIMIT:
+        raise NotANumber(raw, "数值超出合理范围")
+    return parsed
 
 
-_INF = float("inf")
+_BIG = 1e15
 
 
 def _parse_number(raw: object) -> Parsed:
@@ -94,7 +101,7 @@ def _parse_number(raw: object) -> Parsed:
     if isinstance(raw, bool):
         raise NotANumber(raw, "是/否 不是数字")
     if isinstance(raw, int | float | Decimal):
-        if isinstance(raw, float) and (raw != raw or raw in (float("inf"), float("-inf"))):
+        if isinstance(raw, float) and not math.isfinite(raw):
             raise NotANumber(raw, "不是有效数字")
         return Parsed(to_decimal(raw))
     if not isinstance(raw, str):
