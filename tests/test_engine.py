@@ -64,9 +64,10 @@ def test_per_point_setting(mode: str, expected: str) -> None:
 
 
 def test_mode_defaults_come_from_settings() -> None:
-    from evalbook.framework import parse_framework
     import tomllib
     from importlib import resources
+
+    from evalbook.framework import parse_framework
 
     data = tomllib.loads((resources.files("evalbook") / "frameworks" /
                           "yueyang_yunxi_2020.toml").read_text(encoding="utf-8"))
