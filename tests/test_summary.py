@@ -48,5 +48,6 @@ def test_summary_content(tmp_path: Path) -> None:
         names = zf.namelist()
         assert any(n.startswith("xl/charts/chart") for n in names)
         sheets = "".join(zf.read(n).decode() for n in names if n.startswith("xl/worksheets/"))
-    assert "<f>" not in sheets and "HYPERLINK" not in sheets  # text stays text, in shared strings
+    assert "HYPERLINK" in sheets  # stored as text ...
+    assert "<f>" not in sheets and "<f " not in sheets  # ... and no cell holds a formula
     assert ws["C3"].value == EVIL and ws["C3"].data_type == "s"
