@@ -32,7 +32,15 @@ typecheck: setup
 pytest: setup
 	$(BIN)/python -m pytest
 
-test: system setup lint typecheck pytest
+# The committed workbooks under xlsx_templates/ are generated: regenerate, or check they are current.
+templates: setup
+	$(BIN)/python scripts/regen_templates.py
+
+check-generated: setup
+	$(BIN)/python scripts/regen_templates.py --check
+
+test: system setup lint typecheck check-generated pytest
 
 bench: setup
 	$(BIN)/python benchmarks/bench_score.py
+	$(BIN)/python benchmarks/bench_template.py

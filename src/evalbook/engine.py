@@ -260,7 +260,8 @@ class Scorer:
                 rates.append(R.target_completion(target, actual, comparator))
         except E.CannotCompute as exc:
             return self._failed(ind, None, exc)
-        value = round_half_up(sum(rates, Decimal(0)) / len(rates) * 100)
+        value = E.evaluate_number(R.completion_value(E.num(sum(rates, Decimal(0))),
+                                                     E.num(len(rates))), E.MappingEnv({}))
         body = E.rnd(E.clamp(ind.rule.score(self._value_ref, ind.max), E.num(0), E.num(ind.max)))
         score = E.evaluate_number(body, E.MappingEnv({"value": value}))
         return self._done(ind, value, score, inputs)

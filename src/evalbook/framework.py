@@ -8,6 +8,7 @@ ambiguity settings. Nothing region-specific lives in code.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import tomllib
 from collections.abc import Mapping
@@ -45,6 +46,7 @@ class Note:
 
     code: str
     message: str
+    key: str = ""  # what the note is about, e.g. the header "产出" (locates it in a workbook)
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,10 @@ class Framework:
             if ind.id == indicator_id:
                 return ind
         raise KeyError(indicator_id)
+
+    def signed_fields(self) -> frozenset[str]:
+        """Amount fields read through ABS() (预算调整数: 调增或调减), which may be negative."""
+        return frozenset(i.value.num for i in self.indicators if i.value.absolute)
 
     def level_max(self) -> dict[str, Decimal]:
         """分值 of every level (一级 "投入" and 二级 "投入/预算配置") as the sum of its items."""
@@ -232,8 +238,15 @@ def score_expr(ind: Indicator, settings: Settings) -> E.Expr | None:
     value = value_expr(ind)
     if value is None:
         return None
+    # A checklist's 是/否 guard must stay outermost: inside MIN/ROUND its 待填写 text
+    # would make Excel show #VALUE!. Python raises the same CannotCompute either way.
+    guard = value if isinstance(value, E.RequireChoices) else None
+    if guard is not None:
+        value = guard.body
     body: E.Expr = E.rnd(E.clamp(ind.rule.score(value, ind.max), E.num(0), E.num(ind.max)),
                          settings.places)
+    if guard is not None:
+        body = E.RequireChoices(guard.required, guard.choices, body, guard.message)
     spec = ind.value
     if spec.kind in ("ratio", "change"):
         zero_den = E.Compare("=", E.Ref(spec.den), E.num(0))
@@ -245,7 +258,9 @@ def score_expr(ind: Indicator, settings: Settings) -> E.Expr | None:
                  _zero_case(settings.nonzero_over_zero, ind, f"{label}的分母为0，无法计算")),
             body,
         )
-    operands = spec.operands()
+    # The rule's own inputs join the outer guard: a 待填写 text nested inside MIN/ROUND
+    # would make Excel show #VALUE! (Python raises the same CannotCompute either way).
+    operands = tuple(dict.fromkeys(spec.operands() + ind.rule.requires()))
     return E.RequireNumbers(operands, body) if operands else body
 
 
@@ -440,12 +455,13 @@ def parse_framework(data: Mapping[str, Any], source: str, sha256: str) -> Framew
     for key, declared in headers.items():
         actual = sums.get(key)
         if actual is None:
-            notes.append(Note("framework-header-unknown", f"表头“{key}”没有对应的指标"))
+            notes.append(Note("framework-header-unknown", f"表头“{key}”没有对应的指标", key))
         elif actual != declared:
             notes.append(Note(
                 "framework-header-mismatch",
                 f"表头“{key}（{fmt(declared)}分）”与其下各项分值之和 {fmt(actual)} 分不一致，"
                 f"已按各项之和 {fmt(actual)} 分计算",
+                key,
             ))
     return dataclasses.replace(fw, notes=tuple(notes), headers=headers)
 
@@ -472,11 +488,17 @@ def load_framework(path: str | Path | None = None) -> Framework:
 
 def bundled_frameworks() -> dict[str, str]:
     """Known framework hashes by id (to match returned workbooks)."""
-    out: dict[str, str] = {}
+    return {fw_id: fw.sha256 for fw_id, fw in bundled().items()}
+
+
+@functools.cache
+def bundled() -> dict[str, Framework]:
+    """The frameworks shipped with evalbook, by id (loaded once)."""
+    out: dict[str, Framework] = {}
     for ref in (resources.files("evalbook") / "frameworks").iterdir():
         if ref.name.endswith(".toml"):
             fw = load_framework(Path(str(ref)))
-            out[fw.id] = fw.sha256
+            out[fw.id] = fw
     return out
 
 

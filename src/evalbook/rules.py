@@ -52,6 +52,10 @@ class Rule:
     def describe(self, subject: str, max_score: Decimal) -> str:
         raise NotImplementedError
 
+    def requires(self) -> tuple[str, ...]:
+        """Inputs the rule reads besides the indicator's value (guarded with the value's)."""
+        return ()
+
 
 @dataclass(frozen=True)
 class Linear(Rule):
@@ -253,6 +257,9 @@ class Comparison(Rule):
                       E.num(self.above_score))),
         )
 
+    def requires(self) -> tuple[str, ...]:
+        return (self.against,)
+
     def describe(self, subject: str, max_score: Decimal) -> str:
         def s(v: Decimal) -> str:
             return "不得分" if v == 0 else _pts(v)
@@ -306,19 +313,45 @@ COMPARATOR_ALIASES = {"≥": "≥", ">=": "≥", "≧": "≥", "＞＝": "≥", 
                       "≤": "≤", "<=": "≤", "≦": "≤", "＜＝": "≤", "=": "=", "＝": "="}
 
 
+def normalise_comparator(comparator: str) -> str:
+    """≥ ≤ or = for a comparator as typed; anything unrecognised (or blank) counts as ≥."""
+    op = COMPARATOR_ALIASES.get(comparator.strip(), comparator.strip())
+    return op if op in ("≤", "=") else "≥"
+
+
+def completion_expr(target: E.Expr, actual: E.Expr, op: str) -> E.Expr:
+    """Completion rate (0..1) of one quantitative target under a normalised comparator.
+
+    One expression for both back ends: the engine evaluates it with decimals and the
+    workbook's 完成率 column is compiled from it.
+    """
+    one, zero = E.num(1), E.num(0)
+    if op == "≤":
+        return E.If(E.Compare("<=", actual, target), one,
+                    E.If(E.And((E.Compare(">", target, zero), E.Compare(">", actual, zero))),
+                         E.div(target, actual), zero))
+    if op == "=":
+        low, high = E.Func("MIN", (actual, target)), E.Func("MAX", (actual, target))
+        return E.If(E.Compare("=", actual, target), one,
+                    E.If(E.Compare(">", low, zero), E.div(low, high), zero))
+    return E.If(E.Compare(">=", actual, target), one,
+                E.If(E.And((E.Compare(">", actual, zero), E.Compare(">", target, zero))),
+                     E.div(actual, target), zero))
+
+
+def completion_value(total: E.Expr, count: E.Expr) -> E.Expr:
+    """目标完成率 (%) of a personalised indicator: the mean completion of its linked targets."""
+    return E.rnd(E.mul(E.div(total, count), E.num(100)))
+
+
+_COMPLETION = {op: completion_expr(E.Ref("target"), E.Ref("actual"), op).compile()
+               for op in ("≥", "≤", "=")}
+
+
 def target_completion(target: Decimal, actual: Decimal, comparator: str) -> Decimal:
     """Completion rate (0..1) of one quantitative target under its comparator (≥ ≤ =)."""
-    op = COMPARATOR_ALIASES.get(comparator.strip(), comparator.strip())
-    one, zero = Decimal(1), Decimal(0)
-    if op == "≤":
-        if actual <= target:
-            return one
-        return target / actual if target > 0 and actual > 0 else zero
-    if op == "=":
-        if actual == target:
-            return one
-        low, high = min(actual, target), max(actual, target)
-        return low / high if low > 0 else zero
-    if actual >= target:
-        return one
-    return actual / target if actual > 0 and target > 0 else zero
+    env = E.MappingEnv({"target": target, "actual": actual})
+    rate = _COMPLETION[normalise_comparator(comparator)](env)
+    if not isinstance(rate, Decimal):  # pragma: no cover - the expression yields numbers
+        raise TypeError(f"completion rate is not a number: {rate!r}")
+    return rate
