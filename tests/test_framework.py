@@ -57,6 +57,13 @@ def test_loader_problems(change: Any, expected: str) -> None:
     assert any(expected in p for p in problems_of(data)), problems_of(data)
 
 
+@pytest.mark.parametrize("data", [{"indicators": 1}, {"indicators": [1]}, {"settings": 3},
+                                  {"fields": [{"name": 1, "items": 5}]},
+                                  {"indicators": [{"id": "a", "rule": {"kind": "bands", "bands": 3}}]}])
+def test_wrong_structure_is_a_framework_error(data: dict[str, Any]) -> None:
+    assert problems_of(data)
+
+
 def test_bad_files(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text("id = [", encoding="utf-8")

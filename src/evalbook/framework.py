@@ -403,6 +403,18 @@ def _check_refs(indicators: list[Indicator], fields: list[Field], problems: list
 
 
 def parse_framework(data: Mapping[str, Any], source: str, sha256: str) -> Framework:
+    """Validate framework data; every problem is reported as a :class:`FrameworkError`."""
+    try:
+        return _parse_framework(data, source, sha256)
+    except FrameworkError:
+        raise
+    except (TypeError, AttributeError, KeyError, ValueError) as exc:
+        # a table where a list belongs, a number where a table belongs, ...
+        raise FrameworkError(source, [f"文件结构不符合评分框架格式（{type(exc).__name__}: {exc}），"
+                                      f"请对照 docs/framework.md 检查"]) from None
+
+
+def _parse_framework(data: Mapping[str, Any], source: str, sha256: str) -> Framework:
     problems: list[str] = []
     notes: list[Note] = []
     raw_settings = dict(data.get("settings", {}))
