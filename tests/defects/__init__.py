@@ -1,0 +1,1 @@
+"""Builders of returned workbooks, clean and with one defect each (see builders.py)."""
