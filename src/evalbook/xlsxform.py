@@ -489,6 +489,9 @@ def protect(ws: Worksheet, password: str | None) -> None:
     p.selectUnlockedCells = False
     p.formatColumns = False
     p.formatRows = False
+    # the 校验 macro marks findings with a fill colour; Excel refuses that on cells of a
+    # protected sheet unless formatting cells is allowed
+    p.formatCells = False
     if password:
         p.password = password
 
