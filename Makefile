@@ -3,7 +3,7 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test setup system lint typecheck pytest templates check-generated bench
+.PHONY: demo test setup system lint typecheck pytest templates check-generated bench bench-batch
 
 $(BIN)/evalbook: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -20,8 +20,12 @@ system:
 	    libreoffice-calc-nogui fonts-noto-cjk poppler-utils >/dev/null; \
 	else echo "跳过 apt-get（非 root 或非 Debian）：LibreOffice 相关测试将被跳过"; fi
 
+# The main job on the bundled example: score the filled workbook, then validate it as the
+# finance bureau would (an annotated copy and a summary workbook go to out/).
 demo: setup
-	$(BIN)/evalbook score --inputs xlsx_templates/examples/yunxi_2020.json
+	$(BIN)/evalbook score xlsx_templates/examples/yunxi_2020.xlsx
+	$(BIN)/evalbook validate xlsx_templates/examples/yunxi_2020.xlsx --annotate out/
+	$(BIN)/evalbook batch xlsx_templates/examples -o out/校验汇总.xlsx --quiet
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks
@@ -35,6 +39,7 @@ pytest: setup
 # The committed workbooks under xlsx_templates/ are generated: regenerate, or check they are current.
 templates: setup
 	$(BIN)/python scripts/regen_templates.py
+	$(BIN)/evalbook addin lite -o addin/lite
 
 check-generated: setup
 	$(BIN)/python scripts/regen_templates.py --check
@@ -44,3 +49,9 @@ test: system setup lint typecheck check-generated pytest
 bench: setup
 	$(BIN)/python benchmarks/bench_score.py
 	$(BIN)/python benchmarks/bench_template.py
+	$(BIN)/python benchmarks/bench_udf.py
+	$(BIN)/python benchmarks/bench_validate.py
+
+# 1,000 generated returns, 1 and 2 workers (a few minutes)
+bench-batch: setup
+	$(BIN)/python benchmarks/bench_batch.py
