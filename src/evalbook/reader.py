@@ -14,6 +14,7 @@ and the input file is only ever opened for reading.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import posixpath
 import re
@@ -96,6 +97,7 @@ _REF = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)  # workbooks of one template share their ~170 references
 def parse_reference(text: str) -> Target | None:
     """``'评分表'!$G$5`` or ``收支情况!$B$5:$H$8`` -> a target; anything else (``#REF!``,
     external or multi-area references, constants) -> None."""
@@ -353,6 +355,8 @@ def read_workbook(path: Path | str) -> WorkbookData:
         raise
     except WorkbookRejected as exc:
         raise WorkbookError(exc.code, exc.message) from None
+    except MemoryError:  # not the file's content: the caller's guard reports it (batch pool)
+        raise
     except Exception as exc:  # a parser's own error on malformed content
         raise _error("workbook-unreadable", file=path.name, detail=type(exc).__name__) from exc
 

@@ -138,6 +138,8 @@ def validate_path(path: Path, framework: Framework | None = None) -> FileReport:
     try:
         fw = framework or framework_for(data)
         findings, result = _validate(data, fw)
+    except MemoryError:  # not a bug: the caller's memory guard reports it (batch pool)
+        raise
     except Exception as exc:  # a bug must not stop a batch; the log keeps the traceback
         log.exception("validating %s failed", shown)
         return _unreadable(shown, make("internal-error", file=Path(path).name,
