@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-_DIGEST = "d3e7311fedcf1f09"
+_DIGEST = "245aaa35b7225cf1"
 _FILES = {
     'evalbook/__init__.py': """\"\"\"evalbook: 部门整体支出绩效评价自评 workbooks, live scores and validation.\"\"\"
 
@@ -170,7 +170,7 @@ def check(ctx: Context) -> Iterator[Finding]:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -197,7 +197,6 @@ class Context:
     sub: Submission
     inputs: dict[str, Any]
     result: ScoreResult | None
-    cached: dict[str, object] = field(default_factory=dict)
 
     @property
     def scored(self) -> bool:
@@ -266,7 +265,8 @@ def output_cell(ctx: Context, name: str, label: str, expected: Decimal | str | N
     wanted = _shown(expected)
     if rng.formulas is not None and rng.formula() is None:
         yield make("formula-overwritten", rng.sheet, rng.address(), indicator=indicator,
-                   label=label, found=_shown(value) or "（空白）", expected=wanted)
+                   label=label, found="空白" if value is None else _shown(value),
+                   expected=wanted)
         return
     if _differs(value, expected):
         code = "stale-value" if rng.formulas is not None else "score-mismatch"
@@ -723,7 +723,7 @@ from evalbook.contract import manual_name, score_name
 from evalbook.engine import IndicatorResult, target_links
 from evalbook.findings import Finding, make
 from evalbook.formulas import value_name
-from evalbook.framework import Indicator, score_expr, value_display_expr
+from evalbook.framework import Framework, Indicator, score_expr, value_display_expr
 from evalbook.numbers import fmt
 from evalbook.workbook import cell_text
 
@@ -731,20 +731,36 @@ ID = "score-cells"
 NEEDS_SCORES = True
 
 
+_FORMULA_CELLS: dict[int, tuple[Framework, dict[str, tuple[bool, bool]]]] = {}
+
+
+def formula_cells(framework: Framework) -> dict[str, tuple[bool, bool]]:
+    \"\"\"Indicator id -> (score cell holds a formula, value cell holds a formula), computed
+    once per framework (building the expressions is not free).\"\"\"
+    cached = _FORMULA_CELLS.get(id(framework))
+    if cached is None or cached[0] is not framework:
+        kinds = {i.id: (score_expr(i, framework.settings) is not None,
+                        value_display_expr(i) is not None) for i in framework.indicators}
+        cached = _FORMULA_CELLS[id(framework)] = (framework, kinds)
+    return cached[1]
+
+
 def check(ctx: Context) -> Iterator[Finding]:
     assert ctx.result is not None
     results = ctx.result.by_id()
     links = target_links(ctx.inputs)
+    kinds = formula_cells(ctx.framework)
     for ind in ctx.framework.indicators:
         res = results[ind.id]
         if isinstance(ind.rule, R.Personalised):
             if ind.id in links or ind.name in links:
                 yield from _linked(ctx, ind, res)
             continue
-        if score_expr(ind, ctx.framework.settings) is None:
+        has_score, has_value = kinds[ind.id]
+        if not has_score:
             continue  # judged: see judged-scores
         yield from output_cell(ctx, score_name(ind.id), f"{ind.name}自评得分", res.score, ind.id)
-        if value_display_expr(ind) is not None:
+        if has_value:
             yield from output_cell(ctx, value_name(ind.id), f"{ind.name}计算值", res.value,
                                    ind.id)
         yield from _status(ctx, ind, res)
@@ -3005,8 +3021,8 @@ _ENTRIES: tuple[Kind, ...] = (
          "实有人数 {found} 人超过人员编制 {expected} 人（财政供养人员控制率将扣分）。", "warning"),
     # ------------------------------------------------------------ scores
     Kind("formula-overwritten", _SCORE, "公式被改为常量",
-         "“{label}”的公式已被改为常量 {found}；按原始数据重新计算应为 {expected}。"
-         "请恢复公式（可从模板复制）。", "error"),
+         "“{label}”的公式已被删除或改为常量（现为 {found}）；按原始数据重新计算应为 "
+         "{expected}。请恢复公式（可从模板复制）。", "error"),
     Kind("stale-value", _SCORE, "显示值未更新",
          "“{label}”显示为 {found}，按当前数据重新计算应为 {expected}（工作簿可能未重新计算）。",
          "warning"),
@@ -3697,6 +3713,18 @@ def _check_refs(indicators: list[Indicator], fields: list[Field], problems: list
 
 
 def parse_framework(data: Mapping[str, Any], source: str, sha256: str) -> Framework:
+    \"\"\"Validate framework data; every problem is reported as a :class:`FrameworkError`.\"\"\"
+    try:
+        return _parse_framework(data, source, sha256)
+    except FrameworkError:
+        raise
+    except (TypeError, AttributeError, KeyError, ValueError) as exc:
+        # a table where a list belongs, a number where a table belongs, ...
+        raise FrameworkError(source, [f"文件结构不符合评分框架格式（{type(exc).__name__}: {exc}），"
+                                      f"请对照 docs/framework.md 检查"]) from None
+
+
+def _parse_framework(data: Mapping[str, Any], source: str, sha256: str) -> Framework:
     problems: list[str] = []
     notes: list[Note] = []
     raw_settings = dict(data.get("settings", {}))
@@ -4999,16 +5027,19 @@ def parse_date(raw: object) -> dt.date:
 
 Order of work: :func:`evalbook.guards.check_workbook_file` refuses dangerous or
 non-workbook files before anything is parsed; ``xl/workbook.xml`` and its relationships
-give the sheets and the defined names (parsed with defusedxml); each sheet that a name
-points to is measured (a sparse sheet reaching XFD1048576 would make the value reader
-allocate its whole rectangle) and, where it holds formulas or error values, parsed for
-them; python-calamine then reads the values. Macros of ``.xlsm`` files are never run and
-the input file is only ever opened for reading.
+give the sheets and the defined names (expat under defusedxml's policy: no DTDs, no
+entities, no external references); each sheet that a name points to is measured (a sparse
+sheet reaching XFD1048576 would make the value reader allocate its whole rectangle) and,
+where formulas or error values matter, scanned for them; python-calamine then reads the
+values. Everything is read directly from the package parts — a full openpyxl load would
+take many times longer than the whole validation. Macros of ``.xlsm`` files are never run
+and the input file is only ever opened for reading.
 \"\"\"
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import posixpath
 import re
@@ -5036,6 +5067,9 @@ WORKBOOK_XML_LIMIT = 16 * _MB
 SHEET_XML_LIMIT = 64 * _MB
 #: Cells in a sheet's used rectangle beyond which the value reader is not started.
 MAX_SHEET_CELLS = 2_000_000
+#: Cells a defined name may span (the template's largest is a few hundred); a name over a
+#: whole sheet is treated as broken rather than read cell by cell.
+MAX_NAME_CELLS = 100_000
 
 
 Area = tuple[int, int, int, int]  # first row, first column, last row, last column (1-based)
@@ -5088,6 +5122,7 @@ _REF = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)  # workbooks of one template share their ~170 references
 def parse_reference(text: str) -> Target | None:
     \"\"\"``'评分表'!$G$5`` or ``收支情况!$B$5:$H$8`` -> a target; anything else (``#REF!``,
     external or multi-area references, constants) -> None.\"\"\"
@@ -5102,7 +5137,9 @@ def parse_reference(text: str) -> Target | None:
         return None
     if not (1 <= r1 <= r2 and 1 <= c1 <= c2):
         return None
-    return Target(sheet.strip(), r1, c1, r2, c2)
+    if (r2 - r1 + 1) * (c2 - c1 + 1) > MAX_NAME_CELLS:
+        return None
+    return Target(sheet if m[1] is not None else sheet.strip(), r1, c1, r2, c2)
 
 
 Element = tuple[str, dict[str, str], str]  # local tag, attributes (local names), text
@@ -5198,7 +5235,7 @@ def _extent(raw: bytes) -> tuple[int, int]:
     letters = {c for c, _ in refs}
     letters.discard(b"")
     last_col = max((col_index(c.decode()) for c in letters), default=0)
-    cells = sum(1 for c, _ in refs if c)
+    cells = len(refs) - sum(not c for c, _ in refs)
     prefixed = b":row" in raw  # <x:row>, <x:c> from unusual writers
     unnamed_rows = max(_tags(raw, b"row", prefixed) - (len(refs) - cells), 0)
     unnamed_cells = max(_tags(raw, b"c", prefixed) - cells, 0)
@@ -5343,6 +5380,8 @@ def read_workbook(path: Path | str) -> WorkbookData:
         raise
     except WorkbookRejected as exc:
         raise WorkbookError(exc.code, exc.message) from None
+    except MemoryError:  # not the file's content: the caller's guard reports it (batch pool)
+        raise
     except Exception as exc:  # a parser's own error on malformed content
         raise _error("workbook-unreadable", file=path.name, detail=type(exc).__name__) from exc
 
@@ -5888,7 +5927,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -6067,30 +6105,18 @@ def _pattern_check(df: pd.DataFrame, ftype: str, pattern: str) -> Series[bool]:
 class InputCells(pa.DataFrameModel):
     \"\"\"Every input cell of a workbook, one row per cell, already typed.
 
-    ``type`` is the field type (contract.FieldType); ``num`` holds numbers, ``text`` texts
-    (dates as ``YYYY-MM-DD``); ``bad`` marks cells that could not be typed (they have a
-    finding already and are not checked again); ``required``, ``signed``, ``min``, ``max``
-    and ``choices`` come from the field declarations and :data:`TABLE_RULES`. Each check
-    is named by the finding code it reports and handles blanks itself (``ignore_na=False``);
-    checks work on numpy arrays because per-call pandas overhead would otherwise dominate
-    a workbook of a few hundred cells.
+    Columns (built by :func:`slots_frame`, whose dtypes a test pins): ``type`` the field
+    type (contract.FieldType); ``num`` numbers (float, NaN when blank); ``text`` texts
+    (dates as ``YYYY-MM-DD``; None when blank); ``bad`` marks cells that could not be typed
+    (they have a finding already and are not checked again); ``required``, ``signed``,
+    ``min``, ``max`` and ``choices`` come from the field declarations and
+    :data:`TABLE_RULES`.
+
+    Only frame-wide checks are declared: each is named by the finding code it reports,
+    handles blanks itself (``ignore_na=False``) and works on numpy arrays. Per-column
+    components (dtype and null checks of a frame this module builds itself) would cost
+    pandera more than reading the whole workbook takes.
     \"\"\"
-
-    # Columns are untyped on purpose: :func:`slots_frame` builds them with fixed dtypes
-    # (str, bool, float64), and pandera's dtype check would cost more per call than reading
-    # the workbook. ``tests/test_validate_schemas.py`` pins the dtypes instead.
-    type: Series[Any]
-    required: Series[Any]
-    signed: Series[Any]
-    bad: Series[Any]
-    num: Series[Any] = pa.Field(nullable=True)
-    text: Series[Any] = pa.Field(nullable=True)
-    min: Series[Any] = pa.Field(nullable=True)
-    max: Series[Any] = pa.Field(nullable=True)
-    choices: Series[Any] = pa.Field(nullable=True)
-
-    class Config:
-        strict = True
 
     @pa.dataframe_check(name="missing-value", ignore_na=False)
     def filled(cls, df: pd.DataFrame) -> Series[bool]:
@@ -7285,6 +7311,8 @@ def validate_path(path: Path, framework: Framework | None = None) -> FileReport:
     try:
         fw = framework or framework_for(data)
         findings, result = _validate(data, fw)
+    except MemoryError:  # not a bug: the caller's memory guard reports it (batch pool)
+        raise
     except Exception as exc:  # a bug must not stop a batch; the log keeps the traceback
         log.exception("validating %s failed", shown)
         return _unreadable(shown, make("internal-error", file=Path(path).name,
@@ -7320,7 +7348,6 @@ apart from a live one. Everything is addressed by defined name, never by coordin
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -7401,17 +7428,9 @@ class NamedRange:
     def scalar(self) -> object:
         return self.value(0, 0)
 
-    def column(self, col: int) -> list[object]:
-        return [self.value(r, col) for r in range(self.rows)]
-
     def flat(self) -> list[object]:
         \"\"\"All values row by row (checklists are one column).\"\"\"
         return [v for row in self.values for v in row]
-
-    def cells(self) -> Iterator[tuple[int, int, object]]:
-        for r, row in enumerate(self.values):
-            for c, value in enumerate(row):
-                yield r, c, value
 
 
 @dataclass
@@ -8017,6 +8036,9 @@ def protect(ws: Worksheet, password: str | None) -> None:
     p.selectUnlockedCells = False
     p.formatColumns = False
     p.formatRows = False
+    # the 校验 macro marks findings with a fill colour; Excel refuses that on cells of a
+    # protected sheet unless formatting cells is allowed
+    p.formatCells = False
     if password:
         p.password = password
 
