@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-_DIGEST = "245aaa35b7225cf1"
+_DIGEST = "54be77575d2b012d"
 _FILES = {
     'evalbook/__init__.py': """\"\"\"evalbook: 部门整体支出绩效评价自评 workbooks, live scores and validation.\"\"\"
 
@@ -2443,7 +2443,7 @@ what Excel's function wizard shows. Each function only forwards to
 :mod:`evalbook.excel.cells`; nothing is computed here.
 
 Only ``import xlwings as xw`` is used (the BSD decorators, or whatever the runtime
-installs under those names); never ``xlwings.pro`` or ``xlwings.server``.
+installs under those names); never the PRO or server subpackages of xlwings.
 \"\"\"
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ what Excel's function wizard shows. Each function only forwards to
 :mod:`evalbook.excel.cells`; nothing is computed here.
 
 Only ``import xlwings as xw`` is used (the BSD decorators, or whatever the runtime
-installs under those names); never ``xlwings.pro`` or ``xlwings.server``.
+installs under those names); never the PRO or server subpackages of xlwings.
 """
 
 from __future__ import annotations
