@@ -339,7 +339,7 @@ def test_a_failed_task_becomes_one_file_level_finding(reason: str, code: str,
     assert "《某局.xlsx》" in finding.message and words in finding.message
 
 
-@pytest.mark.parametrize("where", ["evalbook.reader._read", "evalbook.validator._validate"])
+@pytest.mark.parametrize("where", ["evalbook.reader._read", "evalbook.validator.validate_scored"])
 def test_running_out_of_memory_is_left_to_the_pool(where: str, returns: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """A MemoryError is not the file's fault nor a bug: it reaches the pool, which reports

@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-_DIGEST = "54be77575d2b012d"
+_DIGEST = "b0ed34b8843e369a"
 _FILES = {
     'evalbook/__init__.py': """\"\"\"evalbook: 部门整体支出绩效评价自评 workbooks, live scores and validation.\"\"\"
 
@@ -2138,7 +2138,7 @@ from evalbook.framework import Framework
 from evalbook.numbers import fmt
 from evalbook.reader import inputs_from_data
 from evalbook.template import build
-from evalbook.validator import _validate, framework_for
+from evalbook.validator import framework_for, validate_scored
 from evalbook.workbook import NamedRange, WorkbookData
 from evalbook.xlsxform import Options
 from evalbook.xlsxutil import cell_ref, cells_in, parse_range
@@ -2247,7 +2247,7 @@ def validate(book: xw.Book) -> list[Finding]:
     data = workbook_data(book)
     clear(book, data, keep_sheet=True)
     data.sheets = [s for s in data.sheets if s != RESULT_SHEET]
-    findings, result = _validate(data, framework_of(data))
+    findings, result = validate_scored(data, framework_of(data))
     marks = marks_of(findings, data.sheets)
     marked = {(m.sheet, m.ref): _put_mark(book, m) for m in marks}
     sheet = _results_sheet(book)
@@ -7246,8 +7246,9 @@ def _number(value: Decimal | None) -> int | float | None:
 # ---------------------------------------------------------------- validating data
 
 
-def _validate(data: WorkbookData, framework: Framework
-              ) -> tuple[list[Finding], ScoreResult | None]:
+def validate_scored(data: WorkbookData, framework: Framework
+                    ) -> tuple[list[Finding], ScoreResult | None]:
+    \"\"\"Findings and the recomputed scores of a read workbook (the 校验 macro shows both).\"\"\"
     scored = same_framework(data, framework)
     fw_if_scored = framework if scored else None
     broken = misshapen(data, fw_if_scored)
@@ -7266,7 +7267,7 @@ def _validate(data: WorkbookData, framework: Framework
 
 def validate_data(data: WorkbookData, framework: Framework) -> list[Finding]:
     \"\"\"Every finding of a read workbook, in sheet and cell order.\"\"\"
-    return _validate(data, framework)[0]
+    return validate_scored(data, framework)[0]
 
 
 def sort_findings(findings: list[Finding], sheets: list[str]) -> list[Finding]:
@@ -7310,7 +7311,7 @@ def validate_path(path: Path, framework: Framework | None = None) -> FileReport:
                                           None, exc.message))
     try:
         fw = framework or framework_for(data)
-        findings, result = _validate(data, fw)
+        findings, result = validate_scored(data, fw)
     except MemoryError:  # not a bug: the caller's memory guard reports it (batch pool)
         raise
     except Exception as exc:  # a bug must not stop a batch; the log keeps the traceback

@@ -73,8 +73,9 @@ def _number(value: Decimal | None) -> int | float | None:
 # ---------------------------------------------------------------- validating data
 
 
-def _validate(data: WorkbookData, framework: Framework
-              ) -> tuple[list[Finding], ScoreResult | None]:
+def validate_scored(data: WorkbookData, framework: Framework
+                    ) -> tuple[list[Finding], ScoreResult | None]:
+    """Findings and the recomputed scores of a read workbook (the 校验 macro shows both)."""
     scored = same_framework(data, framework)
     fw_if_scored = framework if scored else None
     broken = misshapen(data, fw_if_scored)
@@ -93,7 +94,7 @@ def _validate(data: WorkbookData, framework: Framework
 
 def validate_data(data: WorkbookData, framework: Framework) -> list[Finding]:
     """Every finding of a read workbook, in sheet and cell order."""
-    return _validate(data, framework)[0]
+    return validate_scored(data, framework)[0]
 
 
 def sort_findings(findings: list[Finding], sheets: list[str]) -> list[Finding]:
@@ -137,7 +138,7 @@ def validate_path(path: Path, framework: Framework | None = None) -> FileReport:
                                           None, exc.message))
     try:
         fw = framework or framework_for(data)
-        findings, result = _validate(data, fw)
+        findings, result = validate_scored(data, fw)
     except MemoryError:  # not a bug: the caller's memory guard reports it (batch pool)
         raise
     except Exception as exc:  # a bug must not stop a batch; the log keeps the traceback

@@ -30,7 +30,7 @@ from evalbook.framework import Framework
 from evalbook.numbers import fmt
 from evalbook.reader import inputs_from_data
 from evalbook.template import build
-from evalbook.validator import _validate, framework_for
+from evalbook.validator import framework_for, validate_scored
 from evalbook.workbook import NamedRange, WorkbookData
 from evalbook.xlsxform import Options
 from evalbook.xlsxutil import cell_ref, cells_in, parse_range
@@ -139,7 +139,7 @@ def validate(book: xw.Book) -> list[Finding]:
     data = workbook_data(book)
     clear(book, data, keep_sheet=True)
     data.sheets = [s for s in data.sheets if s != RESULT_SHEET]
-    findings, result = _validate(data, framework_of(data))
+    findings, result = validate_scored(data, framework_of(data))
     marks = marks_of(findings, data.sheets)
     marked = {(m.sheet, m.ref): _put_mark(book, m) for m in marks}
     sheet = _results_sheet(book)
