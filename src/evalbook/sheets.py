@@ -70,15 +70,11 @@ from evalbook.xlsxutil import cell_ref, range_ref
 def field_rule(f: Field, first: str, framework: Framework) -> Rule:
     minimum = None if f.min is None else Decimal(f.min)
     maximum = None if f.max is None else Decimal(f.max)
-    if f.type == "amount" and minimum is None and not _signed(f.name, framework):
+    # an amount read through ABS() (预算调整数: 调增或调减) may be entered as negative
+    if f.type == "amount" and minimum is None and f.name not in framework.signed_fields():
         minimum = Decimal(0)
     return validation_rule(f.type, f.label, first, minimum=minimum, maximum=maximum,
                            unit=f.unit)
-
-
-def _signed(name: str, framework: Framework) -> bool:
-    """An amount read through ABS() (预算调整数: 调增或调减) may be entered as negative."""
-    return any(i.value.absolute and i.value.num == name for i in framework.indicators)
 
 
 def long_text(sheet: Sheet, row: int, f: Field, height: float = LONG_TEXT_HEIGHT) -> int:
