@@ -328,10 +328,10 @@ def test_summary_handles_control_characters_and_long_text(tmp_path: Path) -> Non
 ])
 def test_a_failed_task_becomes_one_file_level_finding(reason: str, code: str,
                                                       words: str) -> None:
-    from evalbook.batch import _failed_report
+    from evalbook.batch import failed_report
     from evalbook.pool import Failed
 
-    report = _failed_report("乡镇/某局.xlsx", Failed(reason, "详情"))
+    report = failed_report("乡镇/某局.xlsx", Failed(reason, "详情"))
     [finding] = report.findings
     assert (report.file, report.readable, report.ok, finding.code, finding.severity,
             finding.sheet, finding.cell) == ("乡镇/某局.xlsx", False, False, code, "error",

@@ -216,3 +216,17 @@ def test_score_a_workbook(clean: Path, tmp_path: Path) -> None:
     (tmp_path / "x.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
     code, _, err = run("score", str(tmp_path / "x.xls"))
     assert code == 2 and "旧版 Excel 97-2003" in err
+
+
+def test_running_out_of_memory_is_that_files_finding(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    def exhausted(*args: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr("evalbook.validator.validate_scored", exhausted)
+    seed = Path(__file__).resolve().parent.parent / "xlsx_templates/examples/yunxi_2020.xlsx"
+    result = CliRunner().invoke(main, ["validate", str(seed), "--format", "json"])
+    assert result.exit_code == 2
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    [report] = json.loads(result.stdout)
+    assert [f["code"] for f in report["findings"]] == ["file-too-heavy"]

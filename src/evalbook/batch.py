@@ -147,7 +147,7 @@ def _check(task: _Task) -> _Checked:
     return _Checked(report)
 
 
-def _failed_report(shown: str, failure: Failed) -> FileReport:
+def failed_report(shown: str, failure: Failed) -> FileReport:
     code = {"timeout": "file-timeout", "memory": "file-too-heavy"}.get(failure.reason,
                                                                          "internal-error")
     finding = make(code, file=Path(shown).name, detail=failure.detail)
@@ -181,7 +181,7 @@ def validate_folder(folder: Path, *, workers: int = 0, framework_path: Path | No
     for n, (index, checked) in enumerate(run(_check, tasks, workers, limits), start=1):
         shown = tasks[index].shown
         if isinstance(checked, Failed):
-            result.reports.append(_failed_report(shown, checked))
+            result.reports.append(failed_report(shown, checked))
         else:
             result.reports.append(checked.report)
             if checked.annotate_error is not None:

@@ -128,15 +128,26 @@ def validate_cmd(files: tuple[Path, ...], fmt_: str, annotate_dir: Path | None,
     退出码：0 无错误；1 发现错误；2 有文件无法读取。
     """
     from evalbook.report import exit_status, render_json, render_text
-    from evalbook.validator import validate_path
 
     framework = get_framework(framework_path) if framework_path is not None else None
-    reports = [validate_path(path, framework) for path in files]
+    reports = [validate_guarded(path, framework) for path in files]
     status = exit_status(reports)
     if annotate_dir is not None:
         status = max(status, annotate_all(files, reports, annotate_dir))
     click.echo(render_json(reports) if fmt_ == "json" else render_text(reports))
     sys.exit(status)
+
+
+def validate_guarded(path: Path, framework: Framework | None) -> Any:
+    """validate_path, with running out of memory reported as that file's finding."""
+    from evalbook.batch import failed_report
+    from evalbook.pool import Failed
+    from evalbook.validator import validate_path
+
+    try:
+        return validate_path(path, framework)
+    except MemoryError:
+        return failed_report(str(path), Failed("memory", "内存不足"))
 
 
 def annotate_all(files: tuple[Path, ...], reports: list[Any], folder: Path) -> int:
