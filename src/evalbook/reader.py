@@ -50,19 +50,12 @@ MAX_NAME_CELLS = 100_000
 Area = tuple[int, int, int, int]  # first row, first column, last row, last column (1-based)
 
 
-class WorkbookError(Exception):
-    """A workbook that cannot be read; ``message`` is Chinese and names the file."""
+class WorkbookError(WorkbookRejected):
+    """A workbook that cannot be read; ``message`` is Chinese and names the file.
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(code, message)
-        self.code = code
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
-
-    def __reduce__(self) -> tuple[type[WorkbookError], tuple[str, str]]:
-        return (type(self), (self.code, self.message))
+    The guard's refusals and the reader's own failures share one shape (a stable ``code``
+    and a message; picklable for the batch pool), so the reader's error extends the guard's.
+    """
 
 
 def _error(code: str, **values: object) -> WorkbookError:
