@@ -43,11 +43,12 @@ from typing import Any
 from python_calamine import CalamineWorkbook
 
 from evalbook.batch import collect, validate_folder
-from evalbook.contract import TABLES_BY_NAME, Table
+from evalbook.contract import TABLES_BY_NAME
 from evalbook.reader import read_workbook
 from evalbook.validator import validate_path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_validate import frictionless_schema
 from gen_returns import generate
 
 MONEY_TABLES = ("EB_INCOME", "EB_EXPENSE", "EB_SANGONG", "EB_ASSETS")
@@ -85,22 +86,6 @@ def timed(func: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def _schema(table: Table) -> Any:
-    from frictionless import Schema, fields
-
-    out: list[Any] = []
-    for col in table.columns:
-        if col.type == "amount":
-            constraints: dict[str, Any] = {"required": True}
-            if table.has_summary_row:
-                constraints["minimum"] = 0
-            out.append(fields.NumberField(name=col.key, constraints=constraints))
-        else:
-            out.append(fields.StringField(name=col.key))
-    out += [fields.AnyField(name=f"extra{i}") for i in range(12)]  # cells right of the table
-    return Schema(fields=out)
-
-
 def frictionless_jobs(sample: Path) -> list[tuple[str, list[int], Any]]:
     """(sheet, comment rows, schema) of each money table (the layout is the template's)."""
     data = read_workbook(sample)
@@ -110,7 +95,7 @@ def frictionless_jobs(sample: Path) -> list[tuple[str, list[int], Any]]:
         rows = set(range(rng.first_row, rng.first_row + rng.rows))
         comments = [r for r in range(1, rng.first_row + rng.rows + 60) if r not in rows]
         assert rng.first_col == 1, "the money tables start in column A"
-        jobs.append((rng.sheet, comments, _schema(TABLES_BY_NAME[name])))
+        jobs.append((rng.sheet, comments, frictionless_schema(TABLES_BY_NAME[name], extra=12)))
     return jobs
 
 

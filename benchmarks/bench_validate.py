@@ -75,7 +75,8 @@ def interleaved(funcs: dict[str, Callable[[], object]], rounds: int) -> dict[str
 # ---------------------------------------------------------------- frictionless
 
 
-def _schema(table: Table, extra: int) -> Any:
+def frictionless_schema(table: Table, extra: int) -> Any:
+    """The money-table constraints in frictionless terms (shared with bench_batch.py)."""
     from frictionless import Schema, fields
 
     out: list[Any] = []
@@ -105,7 +106,7 @@ def frictionless_from_file(path: Path, data: WorkbookData) -> Callable[[], int]:
         leading = rng.first_col - 1
         if leading:
             continue  # every table of the template starts in column A
-        jobs.append((rng.sheet, comments, _schema(table, extra=12)))
+        jobs.append((rng.sheet, comments, frictionless_schema(table, extra=12)))
 
     def run() -> int:
         errors = 0
@@ -124,7 +125,7 @@ def frictionless_from_file(path: Path, data: WorkbookData) -> Callable[[], int]:
 def frictionless_from_memory(data: WorkbookData) -> Callable[[], int]:
     from frictionless import Resource
 
-    jobs = [(_schema(t, 0), [[v for v in row] for row in data.names[t.name].values])
+    jobs = [(frictionless_schema(t, 0), [[v for v in row] for row in data.names[t.name].values])
             for t in TABLES]
 
     def run() -> int:
