@@ -10,13 +10,32 @@ an A1 cell. ``docs/findings.md`` is generated from :data:`CATALOGUE`
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 SEVERITY_LABELS: dict[Severity, str] = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+class HasSeverity(Protocol):
+    @property
+    def severity(self) -> str: ...
+
+
+class SeverityCounts:
+    """``errors`` and ``warnings`` of anything holding ``findings`` (reports, summary rows)."""
+
+    findings: Sequence[HasSeverity]
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity == "error" for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity == "warning" for f in self.findings)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from evalbook.atomic import write_with
-from evalbook.findings import SEVERITY_LABELS
+from evalbook.findings import SEVERITY_LABELS, SeverityCounts
 
 FONT = "宋体"
 BODY = Font(name=FONT)
@@ -50,7 +50,7 @@ class SummaryFinding:
 
 
 @dataclass
-class SummaryRow:
+class SummaryRow(SeverityCounts):
     """One returned workbook as the summary shows it.
 
     ``modified`` is the file's modification time; ``saved`` the time the workbook says it
@@ -68,14 +68,6 @@ class SummaryRow:
     readable: bool = True
     note: str = ""
     saved: dt.datetime | None = None
-
-    @property
-    def errors(self) -> int:
-        return sum(f.severity == "error" for f in self.findings)
-
-    @property
-    def warnings(self) -> int:
-        return sum(f.severity == "warning" for f in self.findings)
 
     @property
     def status(self) -> str:

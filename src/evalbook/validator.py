@@ -19,7 +19,7 @@ from evalbook.checks import RULES, Context
 from evalbook.checks.framework_meta import FRAMEWORK_ID, meta_value, same_framework
 from evalbook.checks.structure import misshapen
 from evalbook.engine import ScoreResult, scorer_for
-from evalbook.findings import CATALOGUE, Finding, make
+from evalbook.findings import CATALOGUE, Finding, SeverityCounts, make
 from evalbook.framework import Framework, bundled, load_framework
 from evalbook.reader import WorkbookError, inputs_from_data, read_workbook
 from evalbook.schemas import type_submission
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class FileReport:
+class FileReport(SeverityCounts):
     """The validation of one file (picklable: batch validates in a process pool).
 
     ``score`` is the recomputed total (None when the file could not be read, belongs to
@@ -49,14 +49,6 @@ class FileReport:
     dept_name: str | None = None
     budget_code: str | None = None
     scores: dict[str, Decimal | None] = field(default_factory=dict)
-
-    @property
-    def errors(self) -> int:
-        return sum(f.severity == "error" for f in self.findings)
-
-    @property
-    def warnings(self) -> int:
-        return sum(f.severity == "warning" for f in self.findings)
 
     def to_json(self) -> dict[str, Any]:
         """SPEC section 5: {"file", "ok", "score", "grade", "findings"}."""
